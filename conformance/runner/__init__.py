@@ -1,0 +1,1 @@
+"""Isolated execution: a warm process per target forks one child per invocation."""
