@@ -30,7 +30,7 @@ WORKERS = os.environ.get("CONFORMANCE_WORKERS", "2")
 def install_suite(session: nox.Session) -> None:
     """Install torch first (so no other package pulls a different build), then the suite and its pins."""
     session.install(TORCH)
-    session.install("-e", ".[real,browser]", *PINNED)
+    session.install("-e", ".[real]", *PINNED)
 
 
 @nox.session
