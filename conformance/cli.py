@@ -3,12 +3,15 @@
 Commands:
     report   render one HTML file (and optionally JUnit XML) from one or more results files.
     compare  list what changed between two results files; exit 1 on a new failure.
+    expectations  draft an expectations file from the divergent records of a results file.
+    env      install a target spec into an environment of its own and print its interpreter.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,7 +55,35 @@ def _build_parser() -> argparse.ArgumentParser:
     compare.add_argument("old", type=Path, metavar="OLD", help="baseline results.json or run folder")
     compare.add_argument("new", type=Path, metavar="NEW", help="results.json or run folder to check")
     compare.set_defaults(handler=_run_compare)
+    _add_target_commands(commands)
     return parser
+
+
+def _add_target_commands(commands: argparse._SubParsersAction) -> None:
+    expectations = commands.add_parser(
+        "expectations",
+        help="draft an expectations file from a results file",
+        description="List every divergent record of RESULTS as a [[divergence]] entry whose reason is the "
+        "record's reason, as a draft for the target's expectations file.",
+    )
+    expectations.add_argument("results", type=Path, metavar="RESULTS", help="results.json file, or a run folder that contains one")
+    expectations.add_argument("-o", "--output", type=Path, help="TOML file to write (default: standard output); an existing file is kept")
+    expectations.set_defaults(handler=_run_expectations)
+
+    env = commands.add_parser(
+        "env",
+        help="install a target into an environment of its own",
+        description="Create (or reuse) the virtual environment of a target spec under .nox/targets/ "
+        "(CONFORMANCE_ENVS_DIR), check that sentence_transformers imports there, and print its interpreter.",
+    )
+    env.add_argument("spec", metavar="SPEC", help="a requirement (sentence-transformers==5.1.0), a fork path, a git URL or a wheel")
+    env.add_argument("--role", choices=("target", "legacy"), default="target",
+                     help="which pin overrides apply: CONFORMANCE_TARGET_PINS or CONFORMANCE_LEGACY_TARGET_PINS")
+    env.add_argument("--pin", action="append", default=None, metavar="REQ",
+                     help="replace a companion pin by package name, e.g. --pin transformers==4.57.6 (repeatable; 'none' drops all)")
+    env.add_argument("--rebuild", action="store_true", help="delete and reinstall the environment even when it is up to date")
+    env.add_argument("--python-file", type=Path, metavar="FILE", help="also write the interpreter's path to FILE")
+    env.set_defaults(handler=_run_env)
 
 
 def _run_report(args: argparse.Namespace) -> int:
@@ -83,6 +114,48 @@ def _run_compare(args: argparse.Namespace) -> int:
     comparison = compare_results(old, new)
     sys.stdout.write(format_comparison(comparison, str(args.old), str(args.new)))
     return EXIT_NEW_FAILURE if comparison.has_new_failure else EXIT_OK
+
+
+def _run_expectations(args: argparse.Namespace) -> int:
+    from conformance.expectations import draft
+    from conformance.report import read_results
+
+    results = read_results(args.results)
+    text = draft(results, str(args.results))
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    if args.output.exists():
+        sys.stderr.write(f"error: {args.output} exists; choose another -o so that no kept reasons are overwritten\n")
+        return EXIT_BAD_INPUT
+    args.output.write_text(text, encoding="utf-8")
+    count = text.count("[[divergence]]")
+    sys.stdout.write(f"wrote {args.output} with {count} entr{'y' if count == 1 else 'ies'}\n")
+    return EXIT_OK
+
+
+def _run_env(args: argparse.Namespace) -> int:
+    from conformance.environments import PINS_ENV, build_plan, prepare
+    from conformance.errors import TargetError
+    from conformance.releases import parse_overrides
+
+    logging.getLogger("conformance").setLevel(logging.INFO)
+    overrides = args.pin if args.pin is not None else parse_overrides(os.environ.get(PINS_ENV[args.role]))
+    try:
+        environment = prepare(build_plan(args.spec, args.role, overrides), rebuild=args.rebuild)
+    except TargetError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return EXIT_BAD_INPUT
+    described = environment.description
+    sys.stderr.write(
+        f"target {args.spec!r}: {described['name']} {described['version']} at {described['path']}"
+        f"{' (commit ' + described['commit'] + ')' if described.get('commit') else ''}\n"
+    )
+    if args.python_file:
+        args.python_file.parent.mkdir(parents=True, exist_ok=True)
+        args.python_file.write_text(environment.python + "\n")
+    sys.stdout.write(environment.python + "\n")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -57,10 +57,15 @@ class EngineOptions:
 class Engine:
     """Judges records for one target in one process."""
 
-    def __init__(self, target: Target, options: EngineOptions) -> None:
+    def __init__(self, target: Target, options: EngineOptions, legacy_target: Target | None = None) -> None:
         self.target = target
         self.options = options
         self.runner = Runner(target.as_runner_spec(), python=target.python, cwd=options.run_dir)
+        # A cross-version run has a second runner in the legacy target's environment; artifacts
+        # cross over as files, so the two sides may come from two environments.
+        self.legacy_runner = self.runner
+        if legacy_target is not None:
+            self.legacy_runner = Runner(legacy_target.as_runner_spec(), python=legacy_target.python, cwd=options.run_dir)
         self._environment: dict[str, Any] | None = None
 
     # Environment --------------------------------------------------------------------
@@ -72,6 +77,8 @@ class Engine:
             devices = self.runner.call({"job": "environment", "out_dir": str(out_dir)}, timeout=120)
             shutil.rmtree(out_dir, ignore_errors=True)
             self._environment = {"target": info["target"], "versions": info["versions"], "devices": devices["devices"]}
+            if self.legacy_runner is not self.runner:
+                self._environment["legacy_target"] = self.legacy_runner.start()["target"]
         return self._environment
 
     def device_available(self, device: str) -> bool:
@@ -91,7 +98,9 @@ class Engine:
                 out_dir = self.options.run_dir / "work" / f"fixture-{name}"
                 request = {"job": "fixture", "fixture": name, "folder": str(folder), "seed": self.options.seed, "out_dir": str(out_dir)}
                 try:
-                    self.runner.call(request, timeout=600, side="fixture")
+                    # The older environment builds fixtures in a cross-version run: newer
+                    # transformers releases read older saved files, not always the reverse.
+                    self.legacy_runner.call(request, timeout=600, side="fixture")
                 except InvocationFailed as failure:
                     if "FixtureError" in failure.message:
                         raise FixtureError(failure.message.split(": ", 1)[-1]) from None
@@ -162,8 +171,9 @@ class Engine:
                 "out_dir": str(base / "out"),
             }
             began = time.perf_counter()
+            runner = self.legacy_runner if side == "legacy" else self.runner
             try:
-                self.runner.call(request, timeout=timeout, side=side)
+                runner.call(request, timeout=timeout, side=side)
             except InvocationFailed as failure:
                 if failure.kind != "raised":
                     raise
@@ -215,6 +225,8 @@ class Engine:
 
     def close(self) -> None:
         self.runner.stop()
+        if self.legacy_runner is not self.runner:
+            self.legacy_runner.stop()
 
 
 def _judge_exceptions(key: RecordKey, raised: dict[str, InvocationFailed]) -> Verdict:

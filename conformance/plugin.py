@@ -33,6 +33,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "migration-guide conformance")
     group.addoption("--target", default=None, help="implementation under test: reference (default), installed, or a spec nox installs; env CONFORMANCE_TARGET")
     group.addoption("--target-python", default=None, help="interpreter of the environment that holds the target; env CONFORMANCE_TARGET_PYTHON")
+    group.addoption("--legacy-target", default=None, help="cross-version run: run the legacy invocations on this target spec instead; env CONFORMANCE_LEGACY_TARGET")
+    group.addoption("--legacy-target-python", default=None, help="interpreter of the environment that holds the legacy target; env CONFORMANCE_LEGACY_TARGET_PYTHON")
+    group.addoption("--expectations", default=None, metavar="FILE", help="TOML file of the target's known divergences; env CONFORMANCE_EXPECTATIONS")
+    group.addoption("--expectations-skip", action="store_true", help="skip the records the expectations file lists instead of running them")
     group.addoption("--device", default="cpu,cuda", help="comma-separated devices to judge on; cuda is skipped with a reason when absent (default: cpu,cuda)")
     group.addoption("--tier", default="tiny,real", help="comma-separated tiers: tiny (built-in model and data) and real (MiniLM and the shared data sets)")
     group.addoption("--data-dir", default=None, help=f"folder of the real data sets; env {DATA_DIR_ENV}; default ../shared/data beside the project when it exists")
@@ -61,6 +65,7 @@ class _XdistHooks:
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["conformance_run_dir"] = str(self.state.run_dir) if self.state.run_dir else ""
         node.workerinput["conformance_started_at"] = self.state.started_at
+        node.workerinput["conformance_targets"] = self.state.targets.to_worker()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -71,6 +76,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 def load_scenario_module(path: Path) -> Scenario:
     """Import a scenario file and return its `scenario`, validated."""
+    _add_scenario_folder(path)
     spec = importlib.util.spec_from_file_location(f"conformance_scenario_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -81,6 +87,13 @@ def load_scenario_module(path: Path) -> Scenario:
     scenario.source_file = str(path)
     scenario.validate()
     return scenario
+
+
+def _add_scenario_folder(path: Path) -> None:
+    """Put the scenario's folder on sys.path, so its files can share helpers (`import _st_fit`)."""
+    folder = str(Path(path).resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
 
 
 class ScenarioFile(pytest.File):
@@ -152,7 +165,12 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     if verdict is None:
         return None
     letters = {"equivalent": ".", "expected-divergence": "x", "skipped": "s", "divergent": "D", "error": "E", "insensitive": "I", "unexpected-pass": "U"}
-    outcome = "passed" if report.passed else ("skipped" if report.skipped else "failed")
+    if report.passed:
+        outcome = "passed"
+    elif report.skipped:
+        outcome = "skipped"
+    else:
+        outcome = "failed"
     return outcome, letters.get(verdict, "?"), verdict.upper()
 
 

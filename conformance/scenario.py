@@ -35,7 +35,7 @@ from .rows import get_row
 
 SIDES = ("legacy", "new", "negative_control")
 
-# What the engine compares when a scenario does not say otherwise.
+# Artifacts compared when a scenario names none.
 DEFAULT_ARTIFACTS = ("loss", "learning_rate", "optimizer", "weights", "heldout", "observations", "warnings")
 KNOWN_ARTIFACTS = frozenset(DEFAULT_ARTIFACTS) | {"checkpoints", "evaluations", "progress", "outputs"}
 

@@ -73,6 +73,8 @@ class RunState:
     worker: str
     command_line: str
     outputs: dict[str, Path] = field(default_factory=dict)
+    targets: Any = None
+    stale_expectations: list[str] = field(default_factory=list)
     _engine: Any = None
     _counts: dict[str, int] = field(default_factory=dict)
 
@@ -87,6 +89,10 @@ class RunState:
             target = resolve(spec, option("--target-python"))
         except TargetError as error:
             target_error = str(error)
+        from .run_targets import RunTargets
+
+        targets = RunTargets.from_config(config, target, target_error)
+        target, target_error = targets.target, targets.error
 
         worker_input = getattr(config, "workerinput", None)
         if worker_input is not None:
@@ -124,6 +130,7 @@ class RunState:
             started_at=started_at,
             worker=worker,
             command_line=shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+            targets=targets,
         )
 
     # Judging ------------------------------------------------------------------------
@@ -133,7 +140,7 @@ class RunState:
 
             self.run_dir.mkdir(parents=True, exist_ok=True)
             options = EngineOptions(self.run_dir, self.data_dir, self.seed, self.timeout, self.keep_workdirs)
-            self._engine = Engine(self.target, options)
+            self._engine = Engine(self.target, options, legacy_target=self.targets.legacy)
         return self._engine
 
     def judge(self, key: Any) -> dict[str, Any]:
@@ -146,6 +153,9 @@ class RunState:
             record = base_record(key, _UnresolvedTarget(self.target_spec))
             record["error"] = {"side": "harness", "type": "TargetError", "message": self.target_error}
             return self._store(finish_record(record, Verdict("error", self.target_error), started))
+        planned = self.targets.planned_skip(key, base_record(key, self.target))
+        if planned is not None:
+            return self._store(finish_record(planned[0], Verdict("skipped", planned[1]), started))
         engine = self.engine()
         try:
             available = engine.device_available(key.device)
@@ -160,6 +170,7 @@ class RunState:
         return self._store(engine.judge(key))
 
     def _store(self, record: dict[str, Any]) -> dict[str, Any]:
+        record = self.targets.finish(record)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         parts = self.run_dir / "parts"
         parts.mkdir(exist_ok=True)
@@ -186,6 +197,9 @@ class RunState:
         self.outputs = write_run_outputs(results, self.run_dir)
         for verdict in (record["verdict"] for record in records):
             self._counts[verdict] = self._counts.get(verdict, 0) + 1
+        self.stale_expectations = self.targets.stale_messages(records)
+        for message in self.stale_expectations:
+            logger.warning(message)
 
     def run_info(self, parts: Path) -> dict[str, Any]:
         from .compare.tolerance import flat_policy, load_policy
@@ -206,7 +220,7 @@ class RunState:
             "python": self.target.python if self.target else None,
             "commit": None,
         }
-        return {
+        info = {
             "run_id": self.run_dir.name,
             "suite": {"version": __version__, "git_commit": _git_commit()},
             "target": target,
@@ -223,10 +237,12 @@ class RunState:
             "finished_at": _now(),
             "expectations_file": None,
         }
+        return self.targets.fill_run_info(info, environment)
 
     def summary_lines(self) -> list[str]:
         counts = ", ".join(f"{count} {verdict}" for verdict, count in sorted(self._counts.items()))
         lines = [f"target {self.target_spec}: {counts}"]
+        lines += self.stale_expectations
         lines += [f"{name}: {path}" for name, path in self.outputs.items()]
         return lines
 
@@ -278,7 +294,7 @@ def write_run_outputs(results: dict[str, Any], run_dir: Path) -> dict[str, Path]
 
 
 def describe_failure(record: dict[str, Any], config: pytest.Config) -> str:
-    """The text pytest prints for an unexpected verdict: the verdict, its numbers and a repro line."""
+    """Format the text pytest prints for an unexpected verdict: the verdict, its numbers and a repro line."""
     lines = [f"{record['id']}: {record['verdict']}", f"  reason: {record['reason']}"]
     for item in record.get("mismatches", [])[:8]:
         numbers = ""

@@ -2,8 +2,10 @@
 
 `reference` is the bundled reference implementation; `installed` is whatever
 `sentence_transformers` the interpreter imports. Other specs (a requirement string,
-a fork path, a git URL, a wheel) are installed into an environment of their own by nox,
-which then passes that environment's interpreter as `--target-python`.
+a fork path, a git URL, a wheel) are installed into an environment of their own by nox
+(`conformance.environments`), which then passes that environment's interpreter as
+`--target-python`. A cross-version run adds a legacy target (`--legacy-target`) on which
+the legacy invocations run.
 """
 
 from __future__ import annotations
@@ -18,6 +20,14 @@ from .errors import TargetError
 
 TARGET_ENV = "CONFORMANCE_TARGET"
 TARGET_PYTHON_ENV = "CONFORMANCE_TARGET_PYTHON"
+LEGACY_TARGET_ENV = "CONFORMANCE_LEGACY_TARGET"
+LEGACY_TARGET_PYTHON_ENV = "CONFORMANCE_LEGACY_TARGET_PYTHON"
+
+# The option and environment variables of each role: the target, and the legacy side of a cross-version run.
+_ROLES = {
+    "target": ("--target", TARGET_ENV, "--target-python", TARGET_PYTHON_ENV),
+    "legacy": ("--legacy-target", LEGACY_TARGET_ENV, "--legacy-target-python", LEGACY_TARGET_PYTHON_ENV),
+}
 
 _REQUIREMENT = re.compile(r"^sentence[-_]transformers\s*(\[[\w,]+\])?\s*((==|>=|<=|~=|!=|>|<)\s*[\w.*+!-]+\s*,?\s*)*$", re.I)
 _GIT_URL = re.compile(r"^(git\+)?(https?|ssh|file)://.+|^git@.+", re.I)
@@ -63,17 +73,26 @@ def classify_spec(spec: str) -> str:
     )
 
 
-def resolve(spec: str | None = None, python: str | None = None) -> Target:
-    """Build the `Target` for a spec (default: the `CONFORMANCE_TARGET` variable, then `reference`)."""
-    spec = (spec or os.environ.get(TARGET_ENV) or "reference").strip()
+def resolve(spec: str | None = None, python: str | None = None, role: str = "target") -> Target:
+    """Build the `Target` for a spec.
+
+    Args:
+        spec: the spec; default the role's environment variable, then `reference`.
+        python: the interpreter of the spec's environment; default the role's python variable,
+            then this interpreter (right for `reference` and `installed` only).
+        role: "target", or "legacy" for the legacy side of a cross-version run.
+    """
+    option, spec_env, python_option, python_env = _ROLES[role]
+    spec = (spec or os.environ.get(spec_env) or "reference").strip()
     kind = classify_spec(spec)
-    python = python or os.environ.get(TARGET_PYTHON_ENV) or sys.executable
+    python = python or os.environ.get(python_env) or sys.executable
     if kind not in ("reference", "installed") and python == sys.executable:
         raise TargetError(
-            f"target {spec!r} must be installed into an environment of its own: run it through "
-            f"`nox -s conformance -- --target {spec}`, or pass --target-python with an interpreter that has it"
+            f"{option} {spec!r} must be installed into an environment of its own: run it through "
+            f"`nox -s conformance -- {option} {spec}`, or pass {python_option} with an interpreter that has it "
+            f"(`python -m conformance env {spec}` builds one)"
         )
     if not Path(python).exists():
-        raise TargetError(f"target interpreter {python!r} not found; pass an existing --target-python")
+        raise TargetError(f"{option} interpreter {python!r} not found; pass an existing {python_option}")
     module = "reference" if kind == "reference" else "sentence_transformers"
     return Target(spec=spec, kind=kind, module=module, python=python)

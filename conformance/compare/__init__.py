@@ -19,7 +19,7 @@ __all__ = ["SideResult", "compare_sides", "nan_failure", "Tolerance"]
 
 @dataclass
 class SideResult:
-    """What one invocation left behind, read back from its output folder."""
+    """Artifacts of one invocation, read back from its output folder."""
 
     artifacts: dict[str, Any]
     arrays: dict[str, np.ndarray] = field(default_factory=dict)

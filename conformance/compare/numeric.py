@@ -11,7 +11,7 @@ from .tolerance import Tolerance
 
 
 def mismatch(artifact: str, kind: str, where: str, message: str, **numbers: Any) -> dict[str, Any]:
-    """One mismatch record in the results format."""
+    """Build one mismatch record in the results format."""
     record = {
         "artifact": artifact,
         "kind": kind,

@@ -46,6 +46,10 @@ def redirect_output(log_path: Path) -> None:
 
 
 def load_scenario(path: str) -> Any:
+    # Scenario files import shared helpers from their own folder (`import _st_fit`).
+    folder = str(Path(path).resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location(f"conformance_scenario_{Path(path).stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

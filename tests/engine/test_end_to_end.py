@@ -169,15 +169,11 @@ def test_bad_inputs_give_per_row_verdicts(suite, tmp_path):
 
 
 def test_unwritable_report_dir_is_usage_error(suite, tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        run = suite(SCENARIOS, "-k", "st.flow", "--report-dir", str(locked / "reports"))
-    finally:
-        locked.chmod(0o700)
-    if run.exit_code == 0:
-        pytest.skip("running as a user that ignores directory permissions")
+    # A regular file in the path blocks the folder for every user, root included.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file, not a folder\n")
+    run = suite(SCENARIOS, "-k", "st.flow", "--report-dir", str(blocker / "reports"))
     assert run.exit_code == 4
     assert "not writable" in run.output
     assert "--report-dir" in run.output
+    assert blocker.read_text() == "a file, not a folder\n"
