@@ -92,6 +92,10 @@ def compare_sides(scenario: Scenario, legacy: SideResult, new: SideResult, toler
         found += deep_mismatches("observations", left, right, tolerance)
         figures["observations"] = {"legacy": left, "new": right}
 
+    shown = {"legacy": legacy.artifacts.get("shown", {}), "new": new.artifacts.get("shown", {})}
+    if shown["legacy"] or shown["new"]:
+        figures["shown"] = shown
+
     if "checkpoints" in wanted:
         left, right = checkpoint_view(legacy.artifacts), checkpoint_view(new.artifacts)
         found += deep_mismatches("checkpoints", left, right, tolerance)

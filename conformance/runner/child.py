@@ -22,7 +22,7 @@ import numpy as np
 from .. import artifacts
 from ..capture import OptimizerProbe, WarningCapture
 from ..determinism import apply_determinism
-from .context import InvocationContext
+from .context import InvocationContext, InvocationSkipped
 
 _TQDM_LINE = re.compile(r"\d+%\|")
 
@@ -64,7 +64,11 @@ def run_invocation(request: dict[str, Any]) -> dict[str, Any]:
     workdir = Path(request["workdir"])
     workdir.mkdir(parents=True, exist_ok=True)
     os.chdir(workdir)
-    determinism = apply_determinism(request["seed"], request["device"])
+    determinism = apply_determinism(request["seed"], request["device"], request.get("dtype", "fp32"))
+    if request.get("float64"):
+        from ..tiebreak import enter_float64
+
+        enter_float64()
 
     scenario = load_scenario(request["scenario_file"])
     case = next(case for case in scenario.cases if case.name == request["case"])
@@ -80,7 +84,7 @@ def run_invocation(request: dict[str, Any]) -> dict[str, Any]:
         fixtures=request.get("fixtures", {}),
     )
     function = scenario.invocation(side)
-    kwargs = scenario.kwargs_for(side, case)
+    kwargs = scenario.kwargs_for(side, case, request.get("tier"))
 
     # 1. Run the invocation with every probe installed.
     optimizer_probe = OptimizerProbe()
@@ -89,6 +93,8 @@ def run_invocation(request: dict[str, Any]) -> dict[str, Any]:
     with WarningCapture() as captured:
         try:
             model = function(ctx, **kwargs)
+        except InvocationSkipped:
+            raise
         except Exception as error:
             raise InvocationRaised(error) from error
     elapsed = time.perf_counter() - started
@@ -105,13 +111,19 @@ def run_invocation(request: dict[str, Any]) -> dict[str, Any]:
         "optimizer_steps": optimizer_probe.steps,
         "optimizers": optimizer_probe.optimizers,
         "observations": _jsonable(ctx.observations),
+        "shown": _jsonable(ctx.shown),
         "warnings": captured.entries,
         "checkpoints": artifacts.checkpoint_manifest(workdir),
         "progress": _progress(request.get("log_path")),
     }
     if model is not None:
         state = model.state_dict()
-        weights = artifacts.state_arrays(state)
+        if request.get("float64"):
+            from ..tiebreak import state_arrays64
+
+            weights = state_arrays64(state)
+        else:
+            weights = artifacts.state_arrays(state)
         for name, array in weights.items():
             arrays[f"weights/{name}"] = array
         names_by_id = {id(p): artifacts.normalize_parameter_name(n) for n, p in model.named_parameters()}
@@ -192,10 +204,16 @@ def describe_environment(_request: dict[str, Any]) -> dict[str, Any]:
     cuda = torch.cuda.is_available()
     devices = [{"name": "cpu", "available": True, "description": f"{platform.machine()}, {os.cpu_count()} cores"}]
     if cuda:
-        devices.append({"name": "cuda", "available": True, "description": torch.cuda.get_device_name(0)})
+        devices.append({"name": "cuda", "available": True, "description": _cuda_description(torch)})
     else:
         devices.append({"name": "cuda", "available": False, "description": "torch.cuda.is_available() is False"})
     return {"ok": True, "devices": devices}
+
+
+def _cuda_description(torch: Any) -> str:
+    major, minor = torch.cuda.get_device_capability(0)
+    bf16 = "bf16 supported" if torch.cuda.is_bf16_supported() else "no bf16"
+    return f"{torch.cuda.get_device_name(0)}, compute capability {major}.{minor}, {bf16}, CUDA {torch.version.cuda}"
 
 
 JOBS = {"invoke": run_invocation, "fixture": run_fixture, "environment": describe_environment}
@@ -215,9 +233,12 @@ def main(request: dict[str, Any]) -> int:
     except BaseException as error:  # the child reports every failure as data, then exits
         raised = isinstance(error, InvocationRaised)
         original = error.error if raised else error
+        phase = "invocation" if raised else "harness"
+        if isinstance(error, InvocationSkipped):
+            phase = "skipped"
         failure = {
             "ok": False,
-            "phase": "invocation" if raised else "harness",
+            "phase": phase,
             "type": type(original).__name__,
             "message": str(original)[:2000],
             "traceback": traceback.format_exc()[-6000:],
