@@ -173,7 +173,7 @@ class NoDuplicatesBatchSampler(_SeededBatchSampler):
 
     The rows are shuffled (seeded with ``seed + epoch``). Each batch is filled by walking the
     remaining rows in that order and taking every row that shares no value with the rows already in
-    the batch; a row that does is deferred to a later batch, keeping its position. Values are
+    the batch. A row that shares a value is deferred to a later batch and keeps its position. Values are
     compared as ``str(value)`` across all columns except the label columns and ``dataset_name``.
     A batch that cannot be filled, because only conflicting rows remain, is yielded short unless
     ``drop_last`` is set, so without ``drop_last`` an epoch may hold more batches than ``len(self)``.
@@ -226,8 +226,8 @@ class NoDuplicatesBatchSampler(_SeededBatchSampler):
         if yielded >= expected:
             return
 
-        # With drop_last, deferred rows can leave the pass short of len(self) batches, which the
-        # learning-rate schedule was sized for; later passes over a new shuffle top it up.
+        # With drop_last, deferred rows can leave the pass short of len(self) batches, although the
+        # learning-rate schedule was sized for len(self). Later passes over a new shuffle top it up.
         for _ in range(_EXTRA_PASSES if yielded else 0):
             for batch in self._one_pass(values, generator):
                 yielded += 1
@@ -283,8 +283,8 @@ class GroupByLabelBatchSampler(_SeededBatchSampler):
     open with the label that closed the previous round. Rounds stop when fewer than two labels
     have pairs left, so the largest labels may not be used up. The pair stream is cut into batches
     of ``batch_size``. Because ``batch_size`` is even, every batch consists of whole pairs and two
-    consecutive pairs in a batch never share a label, so each batch holds at least two labels with
-    at least two rows each. A last shorter batch is kept when it has at least four rows and
+    consecutive pairs in a batch never share a label, so each batch contains at least two labels
+    with at least two rows each. A last shorter batch is kept when it has at least four rows and
     ``drop_last`` is False.
 
     Args:

@@ -29,7 +29,12 @@ def build_tiny_bert(folder, sentences, seed: int = 0, dropout: float = 0.0) -> N
     """Save a 1-layer, hidden-16 BERT and its tokenizer into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     write_vocab(folder / "vocab.txt", sentences)
-    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"))
+    # transformers 5.x ignores `vocab_file=` in the BertTokenizerFast constructor and keeps only
+    # the special tokens, so the tokenizer is loaded from the folder instead.
+    tokenizer = BertTokenizerFast.from_pretrained(str(folder))
+    expected = len((folder / "vocab.txt").read_text(encoding="utf-8").splitlines())
+    if len(tokenizer) != expected:
+        raise RuntimeError(f"tokenizer read {len(tokenizer)} tokens from {folder / 'vocab.txt'}, expected {expected}")
 
     torch.manual_seed(seed)
     config = BertConfig(
