@@ -36,9 +36,11 @@ def deep_mismatches(artifact: str, expected: Any, got: Any, tolerance: Tolerance
         for where, detail in items:
             old = detail.get("old_value") if isinstance(detail, dict) else None
             new = detail.get("new_value") if isinstance(detail, dict) else detail
-            if kind == "values_changed" and isinstance(old, (int, float)) and isinstance(new, (int, float)):
+            numbers = {}
+            if kind == "values_changed" and _is_number(old) and _is_number(new):
                 if abs(old - new) <= tolerance.atol + tolerance.rtol * abs(old):
                     continue
+                numbers = {"max_abs_diff": abs(new - old), "max_rel_diff": abs(new - old) / max(abs(old), 1e-30)}
             found.append(
                 mismatch(
                     artifact,
@@ -47,9 +49,14 @@ def deep_mismatches(artifact: str, expected: Any, got: Any, tolerance: Tolerance
                     f"{artifact} {where}: {kind.replace('_', ' ')}",
                     expected=_short(old),
                     got=_short(new),
+                    **numbers,
                 )
             )
     return found
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 _KIND = {

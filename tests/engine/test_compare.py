@@ -62,6 +62,12 @@ def test_deep_mismatch_reports_path():
     assert found[0]["got"] == 1
 
 
+def test_deep_mismatch_numeric_difference():
+    found = deep_mismatches("observations", {"score": 0.5}, {"score": 0.625}, TIGHT)
+    assert found[0]["max_abs_diff"] == pytest.approx(0.125)
+    assert found[0]["max_rel_diff"] == pytest.approx(0.25)
+
+
 def _warning(raw: str, category: str = "FutureWarning") -> dict:
     return {"source": "warnings", "category": category, "logger": None, "message": raw, "raw": raw, "classification": "deprecation" if "deprecat" in raw else "other", "expected": None}
 
