@@ -324,7 +324,8 @@ class GroupByLabelBatchSampler(_SeededBatchSampler):
 
     def _label_groups(self) -> dict[Any, list[int]]:
         rows = _dataset_rows(self.dataset)
-        columns = rows[0].keys() if rows else []
+        # A datasets.Dataset names its columns even when it has no rows.
+        columns = getattr(self.dataset, "column_names", None) or (list(rows[0]) if rows else [])
         label_column = next((column for column in self.valid_label_columns if column in columns), None)
         if label_column is None:
             raise ValueError(
