@@ -5,7 +5,8 @@ so collecting scenarios stays fast.
 """
 
 from .scenario import Case, NegativeControl, Scenario, Tier, WarningRule
+from .statistics import Statistical
 
 __version__ = "0.1.0"
 
-__all__ = ["Case", "NegativeControl", "Scenario", "Tier", "WarningRule", "__version__"]
+__all__ = ["Case", "NegativeControl", "Scenario", "Statistical", "Tier", "WarningRule", "__version__"]

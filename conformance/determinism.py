@@ -11,12 +11,12 @@ import os
 import random
 from typing import Any
 
-# cuBLAS needs a fixed workspace for deterministic matmuls from CUDA 10.2 on (PyTorch's
-# reproducibility notes); ":4096:8" is the larger of the two sizes those notes name.
+# cuBLAS needs a fixed workspace for deterministic matmuls from CUDA 10.2 on, as the
+# documentation of torch.use_deterministic_algorithms says. ":4096:8" is one of the two values it names.
 CUBLAS_WORKSPACE = ":4096:8"
 CUBLAS_WORKSPACE_SINCE = (10, 2)
 
-# What every invocation gets, as the report header describes it before any child ran.
+# The settings every invocation gets, as the report header describes them before any child ran.
 SETTINGS: dict[str, Any] = {
     "torch.use_deterministic_algorithms": True,
     "deterministic_warn_only": "on cuda only: an op without a deterministic kernel warns instead of raising",
@@ -66,7 +66,7 @@ def apply_determinism(seed: int, device: str, dtype: str = "fp32") -> dict[str, 
     torch.manual_seed(seed)
 
     # NOTE: on CUDA an op without a deterministic kernel only warns, so one such op does not
-    # turn every GPU record into an error; the float32 CUDA tolerance absorbs its noise.
+    # turn every GPU record into an error. The float32 CUDA tolerance is meant to absorb its noise.
     torch.use_deterministic_algorithms(True, warn_only=device == "cuda")
     torch.backends.cudnn.deterministic = True
     torch.backends.cudnn.benchmark = False

@@ -22,6 +22,7 @@ from .errors import ConformanceError, FixtureError, InvocationFailed
 from .runner.client import Runner
 from .scenario import Case, Scenario, Tier
 from .targets import Target
+from .tiebreak import needs_tiebreak, run_tiebreak
 from .verdict import Verdict, decide
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ class EngineOptions:
     seed: int = 12345
     timeout: float | None = None
     keep_workdirs: bool = False
+    statistical_seeds: int | None = None
+    float64_tiebreak: bool = True
 
 
 class Engine:
@@ -125,13 +128,23 @@ class Engine:
         tier: Tier = key.scenario.tiers[key.tier]
         tolerance = self.tolerance(key)
         record["tolerance"] = tolerance.as_dict()
+        skip_reason = key.case.skip_reason(key.tier, key.device)
+        if skip_reason:
+            record["expected_verdict"], record["expected_reason"] = "skipped", skip_reason
+            return finish_record(record, Verdict("skipped", skip_reason), started)
         try:
             self.check_data(tier)
             model_path = self.fixture_path(tier.model)
+            if key.tier == "statistical":
+                from .statistical_tier import judge_statistical
+
+                return finish_record(record, judge_statistical(self, key, tier, model_path, record), started)
             sides = self._run_sides(key, tier, model_path, record)
         except FixtureError as error:
             return finish_record(record, Verdict("skipped", str(error)), started)
         except InvocationFailed as failure:
+            if failure.kind == "skipped":
+                return finish_record(record, Verdict("skipped", f"the {failure.side} invocation skipped itself: {failure.message}"), started)
             record["logs"][failure.side] = failure.log_tail
             return self._failed(record, key, failure, started)
         except ConformanceError as error:
@@ -139,52 +152,79 @@ class Engine:
             return finish_record(record, Verdict("error", str(error)), started)
 
         verdict = self._compare(key, sides, tolerance, record)
+        # The rerun explains an unexpected disagreement; a divergence the scenario already expects
+        # has its reason written down, so it is not rerun.
+        if verdict.verdict == "divergent" and self.options.float64_tiebreak and record["figures"] and needs_tiebreak(key.case.dtype, key.tier, record["mismatches"]):
+            began = time.perf_counter()
+            record["figures"]["float64_tiebreak"] = run_tiebreak(self, key, tier, sides, record["mismatches"])
+            record["timings"]["tiebreak_s"] = round(time.perf_counter() - began, 3)
         if not verdict.unexpected and not self.options.keep_workdirs:
             shutil.rmtree(self.options.run_dir / "work" / key.slug, ignore_errors=True)
         return finish_record(record, verdict, started)
 
     def tolerance(self, key: RecordKey) -> Tolerance:
-        override = key.scenario.tolerance
-        if override is None and key.tier == "real" and key.device == "cpu":
-            override = "real-cpu"
-        return select(key.device, "fp32", override)
+        """Return the policy of the record's device and its case's dtype, or an override that applies to it."""
+        return select(key.device, key.case.dtype, key.scenario.tolerance, tier=key.tier)
 
-    def _run_sides(self, key: RecordKey, tier: Tier, model_path: Path, record: dict[str, Any]) -> dict[str, SideResult]:
+    def _run_sides(self, key: RecordKey, tier: Tier, model_path: Path, record: dict[str, Any]) -> dict[str, Any]:
         sides = {}
-        timeout = self.options.timeout or key.scenario.timeout or DEFAULT_TIMEOUT
         for side in ("legacy", "new", "negative_control"):
-            base = self.options.run_dir / "work" / key.slug / side
-            shutil.rmtree(base, ignore_errors=True)
-            request = {
-                "job": "invoke",
-                "scenario_file": key.scenario.source_file,
-                "case": key.case.name,
-                "side": side,
-                "tier": key.tier,
-                "device": key.device,
-                "seed": self.options.seed,
-                "model_path": str(model_path),
-                "data": tier.data,
-                "heldout": tier.heldout,
-                "data_dir": str(self.options.data_dir) if self.options.data_dir else None,
-                "workdir": str(base / "cwd"),
-                "out_dir": str(base / "out"),
-            }
             began = time.perf_counter()
-            runner = self.legacy_runner if side == "legacy" else self.runner
             try:
-                runner.call(request, timeout=timeout, side=side)
-            except InvocationFailed as failure:
-                if failure.kind != "raised":
-                    raise
-                sides[side] = failure
-                continue
+                sides[side] = self.invoke(key, tier, model_path, side)
             finally:
                 record["timings"][f"{side}_s"] = round(time.perf_counter() - began, 3)
-            sides[side] = SideResult.load(base / "out")
-            if not (base / "cwd").exists() or not self.options.keep_workdirs:
-                shutil.rmtree(base / "cwd", ignore_errors=True)
         return sides
+
+    def invoke(self, key: RecordKey, tier: Tier, model_path: Path, side: str, label: str | None = None, **overrides: Any) -> SideResult | InvocationFailed:
+        """Run one side of a record in a child and load its artifacts.
+
+        Args:
+            label: the folder under the record's work folder (default: the side), so reruns
+                of a side (seeds, float64) keep their own artifacts.
+            overrides: request fields replaced for this run, e.g. seed, device, dtype, float64.
+
+        Returns:
+            The side's artifacts, or the `InvocationFailed` when the invocation itself raised;
+            any other failure (timeout, crash, harness error, a skip) is raised.
+        """
+        base = self.options.run_dir / "work" / key.slug / (label or side)
+        shutil.rmtree(base, ignore_errors=True)
+        request = {
+            "job": "invoke",
+            "scenario_file": key.scenario.source_file,
+            "case": key.case.name,
+            "side": side,
+            "tier": key.tier,
+            "device": key.device,
+            "dtype": key.case.dtype,
+            "seed": self.options.seed,
+            "model_path": str(model_path),
+            "data": tier.data,
+            "heldout": tier.heldout,
+            "data_dir": str(self.options.data_dir) if self.options.data_dir else None,
+            "workdir": str(base / "cwd"),
+            "out_dir": str(base / "out"),
+        }
+        request.update(overrides)
+        timeout = self.options.timeout or key.scenario.timeout or DEFAULT_TIMEOUT
+        runner = self.legacy_runner if side == "legacy" else self.runner
+        try:
+            runner.call(request, timeout=timeout, side=side)
+        except InvocationFailed as failure:
+            if failure.kind != "raised":
+                raise
+            return failure
+        result = SideResult.load(base / "out")
+        if not (base / "cwd").exists() or not self.options.keep_workdirs:
+            shutil.rmtree(base / "cwd", ignore_errors=True)
+        self._note_determinism(request["device"], result.artifacts.get("determinism"))
+        return result
+
+    def _note_determinism(self, device: str, applied: dict[str, Any] | None) -> None:
+        # The first settings a child applied on each device go to run_info, as read back there.
+        if applied and self._environment is not None:
+            self._environment.setdefault("determinism", {}).setdefault(device, applied)
 
     def _failed(self, record: dict[str, Any], key: RecordKey, failure: InvocationFailed, started: float) -> dict[str, Any]:
         from .record import finish_record
@@ -205,6 +245,11 @@ class Engine:
             record["mismatches"] = [_exception_mismatch(raised, sides)] if verdict.verdict != "equivalent" else []
             record["timings"]["compare_s"] = round(time.perf_counter() - began, 3)
             return verdict
+        if key.case.expect_exception:
+            # A bad-input case whose calls both succeed accepted the bad input: that is the finding.
+            record["mismatches"] = [_exception_mismatch(raised, sides)]
+            record["timings"]["compare_s"] = round(time.perf_counter() - began, 3)
+            return Verdict("divergent", "both invocations ran without error, but this bad-input case expects both to raise")
 
         for side in ("legacy", "new"):
             problem = comparison.nan_failure(side, sides[side])

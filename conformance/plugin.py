@@ -38,13 +38,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--expectations", default=None, metavar="FILE", help="TOML file of the target's known divergences; env CONFORMANCE_EXPECTATIONS")
     group.addoption("--expectations-skip", action="store_true", help="skip the records the expectations file lists instead of running them")
     group.addoption("--device", default="cpu,cuda", help="comma-separated devices to judge on; cuda is skipped with a reason when absent (default: cpu,cuda)")
-    group.addoption("--tier", default="tiny,real", help="comma-separated tiers: tiny (built-in model and data) and real (MiniLM and the shared data sets)")
+    group.addoption("--tier", default="tiny,real", help="comma-separated tiers: tiny (built-in model and data), real (MiniLM and the shared data sets), statistical (several seeds per side, compared in distribution; only scenarios that declare it)")
     group.addoption("--data-dir", default=None, help=f"folder of the real data sets; env {DATA_DIR_ENV}; default ../shared/data beside the project when it exists")
     group.addoption("--report-dir", default=None, help=f"folder that receives one sub-folder per run (default: reports/); env {REPORT_DIR_ENV}")
     group.addoption("--run-id", default=None, help="name of this run's folder under --report-dir (default: a timestamp); an existing folder is never reused")
     group.addoption("--seed", type=int, default=12345, help="seed of the fixture models and of every invocation (default: 12345)")
     group.addoption("--invocation-timeout", type=float, default=None, help="seconds one invocation may run before it is killed (default: the scenario's, else 300)")
     group.addoption("--keep-workdirs", action="store_true", help="keep every invocation's working directory (default: only those of unexpected verdicts)")
+    group.addoption("--statistical-seeds", type=int, default=None, help="seeds per side in the statistical tier, at least 2 (default: the scenario's, else 5)")
+    group.addoption("--no-float64-tiebreak", action="store_true", help="do not rerun disagreeing float32 records in float64 on CPU to tell rounding from a real difference")
 
 
 def pytest_configure(config: pytest.Config) -> None:

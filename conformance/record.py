@@ -35,12 +35,12 @@ def base_record(key: Any, target: Target) -> dict[str, Any]:
         "legacy_code": scenario.source("legacy") + _kwargs_note(scenario.kwargs_for("legacy", case)),
         "new_code": scenario.source("new") + _kwargs_note(scenario.kwargs_for("new", case)),
         "negative_control": {
-            "description": scenario.negative_control.description,
-            "code": "new invocation called with " + _format_kwargs(scenario.kwargs_for("negative_control", case)),
+            "description": scenario.negative_control_for(key.tier).description,
+            "code": "new invocation called with " + _format_kwargs(scenario.kwargs_for("negative_control", case, key.tier)),
             "verdict": None,
             "mismatches": [],
         },
-        "tolerance": None,
+        "tolerance": _planned_tolerance(key),
         "figures": {},
         "mismatches": [],
         "warnings": {"legacy": [], "new": [], "negative_control": []},
@@ -85,6 +85,17 @@ def finish_record(record: dict[str, Any], verdict: Verdict, started: float) -> d
     if record["negative_control"]["verdict"] is None:
         record["negative_control"]["verdict"] = "not run"
     return record
+
+
+def _planned_tolerance(key: Any) -> dict[str, Any] | None:
+    # Skipped records (no GPU, say) still show the policy their device and dtype would use.
+    from .compare.tolerance import select
+    from .errors import ConformanceError
+
+    try:
+        return select(key.device, key.case.dtype, key.scenario.tolerance, tier=key.tier).as_dict()
+    except ConformanceError:
+        return None
 
 
 def _kwargs_note(kwargs: dict[str, Any]) -> str:

@@ -32,8 +32,13 @@ from typing import Any
 
 from .errors import ScenarioDefinitionError
 from .rows import get_row
+from .statistics import Statistical
 
 SIDES = ("legacy", "new", "negative_control")
+RECORD_DEVICES = ("cpu", "cuda")
+RECORD_TIERS = ("tiny", "real", "statistical")
+# A case's compute dtype; float64 is reserved for the harness's tie-break reruns.
+CASE_DTYPES = ("fp32", "tf32", "fp16", "bf16")
 
 # Artifacts compared when a scenario names none.
 DEFAULT_ARTIFACTS = ("loss", "learning_rate", "optimizer", "weights", "heldout", "observations", "warnings")
@@ -65,11 +70,15 @@ class Tier:
         data: name of a data fixture (see `conformance.fixtures.data`).
         heldout: name of the held-out data set the harness evaluates both trained models on,
             or None to skip that evaluation.
+        statistical: how the "statistical" tier compares the sides in distribution (seeds,
+            margins, its own negative control). Only the tier named "statistical" reads it,
+            and None there means `Statistical()`'s defaults.
     """
 
     model: str
     data: str
     heldout: str | None = None
+    statistical: Statistical | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,10 @@ class Case:
         expect: "equivalent", or "expected-divergence" when the guide documents a difference.
         reason: why a divergence is expected, with the mechanism; required for divergences.
         expect_exception: both sides must raise the same exception type (bad-input cases).
+        dtype: what the case computes in: "fp32", "tf32", "fp16" or "bf16". It selects the
+            tolerance policy with the device, and "tf32" allows TF32 matmuls on CUDA.
+        skip: records this case does not run, each with the reason: keys are a device
+            ("cpu"), a tier ("real") or both ("tiny-cuda").
     """
 
     name: str = "default"
@@ -90,6 +103,15 @@ class Case:
     expect: str = "equivalent"
     reason: str | None = None
     expect_exception: bool = False
+    dtype: str = "fp32"
+    skip: Mapping[str, str] = field(default_factory=dict)
+
+    def skip_reason(self, tier: str, device: str) -> str | None:
+        """Return why this case does not run as (tier, device), or None when it runs."""
+        for key in (f"{tier}-{device}", device, tier):
+            if key in self.skip:
+                return self.skip[key]
+        return None
 
 
 @dataclass(frozen=True)
@@ -119,7 +141,9 @@ class Scenario:
         negative_control: the broken mapping that must come out divergent.
         implicit_arguments: arguments the guide leaves implicit that the new invocation
             passes to match the legacy defaults, each with the reason.
-        tiers: tier name -> `Tier`; "tiny" always runs, "real" needs the real model and data.
+        tiers: tier name -> `Tier`; "tiny" always runs, "real" needs the real model and data,
+            "statistical" runs several seeds per side and compares them in distribution
+            (opt in with a Tier of that name; see `conformance.statistics.Statistical`).
         artifacts: which artifacts are compared (default `DEFAULT_ARTIFACTS`).
         cases: the cases to run (default one equivalent case).
         warning_rules: extra warning promises; the new side may never emit a deprecation warning.
@@ -182,14 +206,21 @@ class Scenario:
                 f"scenario {self.row.id!r} has no {name} invocation; decorate one with @scenario.{name}"
             ) from None
 
-    def kwargs_for(self, side: str, case: Case) -> dict[str, Any]:
+    def kwargs_for(self, side: str, case: Case, tier: str | None = None) -> dict[str, Any]:
         """Keyword arguments for one side of one case, negative-control overrides applied last."""
         if side == "legacy":
             return dict(case.legacy_kwargs)
         kwargs = dict(case.new_kwargs)
         if side == "negative_control":
-            kwargs.update(self.negative_control.overrides)
+            kwargs.update(self.negative_control_for(tier).overrides)
         return kwargs
+
+    def negative_control_for(self, tier: str | None) -> NegativeControl:
+        """Return the negative control of a tier: the statistical tier may declare its own."""
+        declared = self.tiers.get(tier) if tier == "statistical" else None
+        if declared is not None and declared.statistical is not None and declared.statistical.negative_control is not None:
+            return declared.statistical.negative_control
+        return self.negative_control
 
     def source(self, side: str) -> str:
         """Return the invocation's source code, as the report shows it."""
@@ -206,12 +237,14 @@ class Scenario:
             raise ScenarioDefinitionError(f"scenario {self.row.id!r} needs a negative control")
         parameters = inspect.signature(self._invocations["new"]).parameters
         accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-        unknown = [name for name in self.negative_control.overrides if name not in parameters and not accepts_any]
-        if unknown:
-            raise ScenarioDefinitionError(
-                f"scenario {self.row.id!r}: negative control overrides {unknown} are not parameters of the "
-                f"new invocation {list(parameters)[1:]}"
-            )
+        for tier in (None, *self.tiers):
+            overrides = self.negative_control_for(tier).overrides
+            unknown = [name for name in overrides if name not in parameters and not accepts_any]
+            if unknown:
+                raise ScenarioDefinitionError(
+                    f"scenario {self.row.id!r}: negative control overrides {unknown} are not parameters of the "
+                    f"new invocation {list(parameters)[1:]}"
+                )
 
 
 def _require_text(name: str, value: str, row: str) -> str:
@@ -243,4 +276,21 @@ def _check_cases(cases: tuple[Case, ...], row: str) -> tuple[Case, ...]:
             raise ScenarioDefinitionError(
                 f"scenario {row!r}, case {case.name!r}: an expected divergence needs a reason"
             )
+        if case.dtype not in CASE_DTYPES:
+            raise ScenarioDefinitionError(
+                f"scenario {row!r}, case {case.name!r}: dtype must be one of {list(CASE_DTYPES)}, got {case.dtype!r}"
+            )
+        for key, reason in case.skip.items():
+            if not _is_record_pattern(key) or not str(reason).strip():
+                raise ScenarioDefinitionError(
+                    f"scenario {row!r}, case {case.name!r}: skip entry {key!r}: {reason!r} needs a device, a tier or "
+                    "'<tier>-<device>' as key and a reason as value"
+                )
     return tuple(cases)
+
+
+def _is_record_pattern(key: str) -> bool:
+    tier, _, device = key.rpartition("-")
+    if not tier:
+        return key in RECORD_DEVICES or key in RECORD_TIERS
+    return tier in RECORD_TIERS and device in RECORD_DEVICES

@@ -75,6 +75,8 @@ class RunState:
     outputs: dict[str, Path] = field(default_factory=dict)
     targets: Any = None
     stale_expectations: list[str] = field(default_factory=list)
+    statistical_seeds: int | None = None
+    float64_tiebreak: bool = True
     _engine: Any = None
     _counts: dict[str, int] = field(default_factory=dict)
 
@@ -116,6 +118,8 @@ class RunState:
         unknown = sorted(set(tiers) - {"tiny", "real", "statistical"})
         if unknown:
             raise pytest.UsageError(f"unknown --tier value(s) {unknown}; use tiny, real or statistical, comma-separated")
+        if option("--statistical-seeds") is not None and option("--statistical-seeds") < 2:
+            raise pytest.UsageError(f"--statistical-seeds must be at least 2 to estimate a variance, got {option('--statistical-seeds')}")
         return cls(
             target_spec=spec,
             target=target,
@@ -131,6 +135,8 @@ class RunState:
             worker=worker,
             command_line=shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
             targets=targets,
+            statistical_seeds=option("--statistical-seeds"),
+            float64_tiebreak=not option("--no-float64-tiebreak"),
         )
 
     # Judging ------------------------------------------------------------------------
@@ -139,7 +145,15 @@ class RunState:
             from .engine import Engine, EngineOptions
 
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            options = EngineOptions(self.run_dir, self.data_dir, self.seed, self.timeout, self.keep_workdirs)
+            options = EngineOptions(
+                self.run_dir,
+                self.data_dir,
+                self.seed,
+                self.timeout,
+                self.keep_workdirs,
+                statistical_seeds=self.statistical_seeds,
+                float64_tiebreak=self.float64_tiebreak,
+            )
             self._engine = Engine(self.target, options, legacy_target=self.targets.legacy)
         return self._engine
 
@@ -203,12 +217,16 @@ class RunState:
 
     def run_info(self, parts: Path) -> dict[str, Any]:
         from .compare.tolerance import flat_policy, load_policy
-        from .determinism import SETTINGS
+        from .determinism import run_info_settings
 
         environment: dict[str, Any] = {}
+        applied: dict[str, Any] = {}
         for path in sorted(parts.glob("*.environment.json")):
-            environment = json.loads(path.read_text())
-            break
+            found = json.loads(path.read_text())
+            environment = environment or found
+            # Each worker notes the settings its children applied per device; merge them.
+            for device, settings in found.get("determinism", {}).items():
+                applied.setdefault(device, settings)
         if not environment:
             environment = harness_environment()
         target_info = environment.get("target", {})
@@ -227,9 +245,9 @@ class RunState:
             "legacy_target": None,
             "versions": environment.get("versions", {}),
             "devices": environment.get("devices", []),
-            "determinism": dict(SETTINGS),
+            "determinism": run_info_settings(applied),
             "tolerance_policy": flat_policy(load_policy()),
-            "seeds": {"base_seed": self.seed},
+            "seeds": {"base_seed": self.seed, "statistical_seeds": self.statistical_seeds},
             "tiers": self.tiers,
             "data_dir": str(self.data_dir) if self.data_dir else None,
             "command_line": self.command_line,
@@ -299,7 +317,10 @@ def describe_failure(record: dict[str, Any], config: pytest.Config) -> str:
     for item in record.get("mismatches", [])[:8]:
         numbers = ""
         if item.get("max_abs_diff") is not None:
-            numbers = f" (max abs {item['max_abs_diff']:.3g}, max rel {item['max_rel_diff']:.3g})"
+            numbers = f" (max abs {item['max_abs_diff']:.3g}"
+            if item.get("max_rel_diff") is not None:
+                numbers += f", max rel {item['max_rel_diff']:.3g}"
+            numbers += ")"
         lines.append(f"  - [{item['artifact']}] {item['message']}{numbers}")
     if record.get("error"):
         lines.append(f"  error in {record['error']['side']}: {record['error']['message']}")

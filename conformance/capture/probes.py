@@ -33,7 +33,8 @@ class LossProbe:
             value = output[0] if isinstance(output, (tuple, list)) else output
             if isinstance(value, dict):
                 value = sum(value.values())
-            series.append(float(value.detach().float().cpu()))
+            # float64 keeps a float64 run's loss exact and changes no lower-precision value.
+            series.append(float(value.detach().double().cpu()))
 
         self._handles.append(loss_module.register_forward_hook(record))
         return loss_module

@@ -1,6 +1,6 @@
 """The tolerance policy, read from `tolerance.toml` beside the package.
 
-A record's tolerance follows its device and the dtype its case computes in; an override
+A record's tolerance follows its device and the dtype its case computes in. An override
 named by a scenario (or attached to a tier) replaces it only on the override's base policy.
 """
 

@@ -27,7 +27,9 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MAX_MISMATCH_ROWS = 40
 
 # Figures with their own view in a record's detail. The page shows any other figure as JSON.
-SHOWN_FIGURES = frozenset({"loss", "learning_rate", "weights", "heldout", "evaluations", "checkpoints", "observations"})
+SHOWN_FIGURES = frozenset(
+    {"loss", "learning_rate", "weights", "heldout", "evaluations", "checkpoints", "observations", "statistics", "float64_tiebreak"}
+)
 
 
 def curve_chart(view: RecordView, figure: str, title: str) -> Markup:

@@ -25,6 +25,9 @@ from ..determinism import apply_determinism
 from .context import InvocationContext, InvocationSkipped
 
 _TQDM_LINE = re.compile(r"\d+%\|")
+# Bars transformers 5 prints whenever a model is loaded or saved, and the bar sentence-transformers
+# 6.3.0 prints while it collects model card examples at the start of training; none is training progress.
+_MODEL_IO_BARS = re.compile(r"^\s*(?:Loading weights|Writing model shards|Loading checkpoint shards|Computing widget examples):")
 
 
 class InvocationRaised(Exception):
@@ -117,7 +120,9 @@ def run_invocation(request: dict[str, Any]) -> dict[str, Any]:
         "progress": _progress(request.get("log_path")),
     }
     if model is not None:
-        state = model.state_dict()
+        # CrossEncoder before v4 is no torch module; its transformer lives in `.model`.
+        module = model if hasattr(model, "state_dict") else model.model
+        state = module.state_dict()
         if request.get("float64"):
             from ..tiebreak import state_arrays64
 
@@ -126,7 +131,7 @@ def run_invocation(request: dict[str, Any]) -> dict[str, Any]:
             weights = artifacts.state_arrays(state)
         for name, array in weights.items():
             arrays[f"weights/{name}"] = array
-        names_by_id = {id(p): artifacts.normalize_parameter_name(n) for n, p in model.named_parameters()}
+        names_by_id = {id(p): artifacts.normalize_parameter_name(n) for n, p in module.named_parameters()}
         summary["optimizer_groups"] = optimizer_probe.group_names(names_by_id)
         if request.get("heldout"):
             heldout = data_fixtures.load(request["heldout"], data_dir)
@@ -145,6 +150,10 @@ def _evaluate_heldout(model: Any, heldout: dict[str, Any], kind: str) -> tuple[d
         pairs = list(zip(heldout["sentences1"], heldout["sentences2"]))
         predicted = np.asarray(model.predict(pairs, batch_size=64, show_progress_bar=False), dtype=np.float64)
         arrays = {"heldout/scores": predicted.astype(np.float32)}
+        if predicted.ndim != 1:
+            # A model with several labels returns one row of class scores per pair: the array is
+            # compared as it is, and a correlation with the gold scores has no meaning for it.
+            return {"mean_score": float(predicted.mean())}, arrays
     else:
         first = np.asarray(model.encode(heldout["sentences1"], batch_size=64, show_progress_bar=False, convert_to_numpy=True))
         second = np.asarray(model.encode(heldout["sentences2"], batch_size=64, show_progress_bar=False, convert_to_numpy=True))
@@ -168,7 +177,8 @@ def _progress(log_path: str | None) -> dict[str, Any]:
     if not log_path or not Path(log_path).exists():
         return {"shown": False, "updates": 0}
     text = Path(log_path).read_text(errors="replace")
-    updates = len(_TQDM_LINE.findall(text))
+    segments = re.split(r"[\r\n]", text)
+    updates = sum(len(_TQDM_LINE.findall(segment)) for segment in segments if not _MODEL_IO_BARS.match(segment))
     return {"shown": updates > 0, "updates": updates}
 
 

@@ -95,8 +95,9 @@ class Runner:
         if not result.get("ok"):
             # Only an exception of the invocation itself is library behaviour; one raised by the
             # harness's own setup or capture code is a harness failure.
-            kind = "raised" if result.get("phase") == "invocation" else "failed in the harness"
-            raise InvocationFailed(side, kind, f"{result['type']}: {result['message']}", result.get("traceback", log_tail))
+            kind = {"invocation": "raised", "skipped": "skipped"}.get(result.get("phase"), "failed in the harness")
+            message = result["message"] if kind == "skipped" else f"{result['type']}: {result['message']}"
+            raise InvocationFailed(side, kind, message, result.get("traceback", log_tail))
         return result
 
     def stop(self) -> None:
