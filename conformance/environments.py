@@ -1,9 +1,9 @@
 """Target environments: one virtual environment per target spec, installed once and reused.
 
 A spec other than `reference` and `installed` (a requirement string, a fork checkout, a git URL
-or a wheel) is installed into `<envs dir>/<name>-<plan digest>/`: torch first, then the target
-with its companion pins (`releases.toml`) and the runner's packages, torch held by a constraints
-file. The folder is reused while the plan is unchanged; a fork checkout or a git branch whose
+or a wheel) is installed into `<envs dir>/<name>-<plan digest>/`. Torch is installed first, then
+the target with its companion pins (`releases.toml`) and the runner's packages, while a
+constraints file holds torch at its version. The folder is reused while the plan is unchanged; a fork checkout or a git branch whose
 source moved has only the target package reinstalled. Every failure raises `TargetError` with
 the spec, what failed and what to do, and leaves no half-built environment behind.
 
@@ -143,7 +143,7 @@ def check_fork_checkout(path: Path, spec: str) -> None:
     candidates = [path / "sentence_transformers" / "__init__.py", path / "src" / "sentence_transformers" / "__init__.py"]
     if not any(candidate.is_file() for candidate in candidates):
         raise TargetError(
-            f"fork path {spec!r} holds no sentence_transformers package (looked for "
+            f"fork path {spec!r} contains no sentence_transformers package (looked for "
             f"{', '.join(str(c.relative_to(path)) for c in candidates)}); pass the checkout of a sentence-transformers fork"
         )
 
@@ -189,6 +189,10 @@ def prepare(plan: InstallPlan, folder_root: Path | None = None, rebuild: bool = 
                 _write_info(folder, info)
             else:
                 logger.info("reusing the environment of %r in %s", plan.spec, folder)
+                if plan.kind == "path" and info.get("source_commit") != _source_commit(plan):
+                    # A commit without a file change (or a clean-up of build outputs) moves only the record.
+                    info["source_commit"] = _source_commit(plan)
+                    _write_info(folder, info)
         else:
             _build(plan, folder, root, source)
         description = _check_import(plan, folder, fresh=not reused)

@@ -1,4 +1,4 @@
-"""Expectations files: the known divergences of one target, kept by whoever is tested.
+"""Expectations files: the known divergences of one target, kept by the maintainers of that target.
 
 A TOML file lists one `[[divergence]]` entry per row (optionally narrowed to a case, a device and a
 tier) with the reason and a link::
@@ -91,7 +91,7 @@ class Expectations:
         return next((entry for entry in self.entries if entry.matches(row, case, device, tier)), None)
 
     def skip_reason(self, key: Any) -> Entry | None:
-        """The entry that skips this record before it runs (only with `skip` set)."""
+        """Return the entry that skips this record before it runs (only with `skip` set), or None."""
         if not self.skip:
             return None
         return self.find(key.scenario.row.id, key.case.name, key.device, key.tier)
@@ -99,8 +99,11 @@ class Expectations:
     def apply(self, record: dict[str, Any]) -> dict[str, Any]:
         """Turn a judged record into what this file expects of it; records no entry matches are unchanged."""
         entry = self.find(record["row"], record["case"], record["device"], record["tier"])
+        # A divergence the scenario itself documents keeps the scenario's reason; errors and
+        # skips are no divergence, so an entry does not excuse them.
         if entry is None or record["expected_verdict"] == "expected-divergence":
-            # A divergence the scenario itself documents keeps the scenario's reason.
+            return record
+        if record["verdict"] not in ("divergent", "equivalent"):
             return record
         record["expected_verdict"] = "expected-divergence"
         record["expected_reason"] = entry.explanation()
@@ -111,8 +114,6 @@ class Expectations:
                 "unexpected-pass",
                 f"{self.path.name} {entry.label()} lists a known divergence, but legacy and new now agree; remove the entry",
             )
-        else:
-            return record
         record["verdict"], record["reason"], record["unexpected"] = verdict.verdict, verdict.reason, verdict.unexpected
         return record
 

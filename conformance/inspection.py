@@ -1,4 +1,4 @@
-"""What a target's environment holds: its version, commit, companion packages and which APIs it has.
+"""Inspection of a target's environment: its version, commit, companion packages and available APIs.
 
 `python -m conformance.inspection` runs inside the target's environment (the harness puts the
 project root on PYTHONPATH), imports the target package and prints one JSON object. The harness
@@ -58,7 +58,7 @@ class ApiGroup:
         return entry.split(":", 1)[1]
 
 
-# The longest matching prefix wins, so a row that needs more than its group can get an entry of its own.
+# The longest matching prefix is used, so a row that needs more than its group can get an entry of its own.
 API_GROUPS = (
     ApiGroup("st.", "sentence_transformers:SentenceTransformer.fit", "sentence_transformers:SentenceTransformerTrainer"),
     ApiGroup("ce.", "sentence_transformers.cross_encoder:CrossEncoder.fit", "sentence_transformers.cross_encoder:CrossEncoderTrainer"),
@@ -112,11 +112,11 @@ def describe(module_name: str = "sentence_transformers") -> dict[str, Any]:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
         module = import_module(module_name)
-    except BaseException as error:  # any failure of a fork's import is the answer, not a crash
+    except BaseException as error:  # a fork whose import fails is reported, not raised
         return {"ok": False, "error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()[-3000:]}
 
-    distribution = _distribution(module_name)
     path = os.path.dirname(getattr(module, "__file__", "") or "") or None
+    distribution = _distribution(module_name, path)
     direct_url = _direct_url(distribution)
     return {
         "ok": True,
@@ -126,20 +126,27 @@ def describe(module_name: str = "sentence_transformers") -> dict[str, Any]:
         "path": path,
         "python": sys.executable,
         "direct_url": direct_url,
-        "commit": _commit(direct_url, path),
+        "commit": _commit(direct_url, path, installed=distribution is not None),
         "packages": _package_versions(),
         "apis": {entry: _has_attribute(entry) for group in API_GROUPS for entry in (group.legacy, group.new)},
         "install": _install_info(),
     }
 
 
-def _distribution(module_name: str) -> metadata.Distribution | None:
-    names = metadata.packages_distributions().get(module_name, [])
-    for name in names:
+def _distribution(module_name: str, path: str | None) -> metadata.Distribution | None:
+    """Return the installed distribution that the imported module comes from, or None.
+
+    A folder on PYTHONPATH can shadow an installed release; its distribution then describes
+    other files, so it is not returned.
+    """
+    for name in metadata.packages_distributions().get(module_name, []):
         try:
-            return metadata.distribution(name)
+            distribution = metadata.distribution(name)
         except metadata.PackageNotFoundError:
             continue
+        installed = Path(str(distribution.locate_file(module_name))).resolve()
+        if path is None or installed == Path(path).resolve():
+            return distribution
     return None
 
 
@@ -148,28 +155,36 @@ def _direct_url(distribution: metadata.Distribution | None) -> dict[str, Any] | 
     return json.loads(text) if text else None
 
 
-def _commit(direct_url: dict[str, Any] | None, path: str | None) -> str | None:
-    """The commit a target came from: pip's record for git installs, else the checkout it lives in."""
+def _commit(direct_url: dict[str, Any] | None, path: str | None, installed: bool) -> str | None:
+    """Return the commit a target came from: pip's record of a git install, else its source checkout.
+
+    A release installed from an index has no commit, even when its environment lies inside a checkout.
+    """
     if direct_url and direct_url.get("vcs_info", {}).get("commit_id"):
         return direct_url["vcs_info"]["commit_id"]
-    folder = path
-    if direct_url and direct_url.get("url", "").startswith("file://"):
-        folder = direct_url["url"][len("file://"):]
     info = _install_info()
     if info and info.get("source_commit"):
         return info["source_commit"]
-    return git_commit(Path(folder)) if folder else None
+    if direct_url and direct_url.get("url", "").startswith("file://"):
+        return git_commit(Path(direct_url["url"][len("file://"):]))
+    if not installed and path:
+        # Imported from a folder on sys.path, not installed: that folder's checkout is the source.
+        return git_commit(Path(path))
+    return None
 
 
 def git_commit(folder: Path) -> str | None:
-    """HEAD of the git checkout that holds `folder`, with "-dirty" when it has uncommitted changes."""
+    """Return HEAD of the git checkout that contains `folder`, with "-dirty" when it has uncommitted changes."""
     if not folder.exists():
         return None
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=20)
         if head.returncode != 0:
             return None
-        status = subprocess.run(["git", "status", "--porcelain"], cwd=folder, capture_output=True, text=True, timeout=20)
+        # Untracked files do not count: installing a checkout leaves build/ and *.egg-info in it.
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=folder, capture_output=True, text=True, timeout=20
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return head.stdout.strip() + ("-dirty" if status.stdout.strip() else "")

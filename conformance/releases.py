@@ -1,8 +1,8 @@
 """The upstream release list and the companion pins each target environment is installed with.
 
 Both live in `releases.toml` beside this module, so the matrix, the target environments and the
-docs draw on one list. A release's pins say which transformers, datasets and accelerate it is
-known to install and train with beside the pinned torch.
+docs draw on one list. A release's pins name the transformers, datasets and accelerate versions it
+is known to install and train with beside the pinned torch.
 """
 
 from __future__ import annotations

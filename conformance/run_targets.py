@@ -2,8 +2,8 @@
 
 `RunState` (session.py) keeps one `RunTargets`. In the controlling pytest process it resolves the
 specs, inspects each target's environment once (version, commit, packages, available APIs) and
-loads the expectations file; xdist workers receive the same through their `workerinput`, so no
-worker inspects again. It then decides which records are skipped before they run, applies the
+loads the expectations file. xdist workers receive the inspections through their `workerinput`,
+so no worker inspects again. It then decides which records are skipped before they run, applies the
 expectations to every judged record, and fills the target fields of `run_info`.
 """
 
@@ -72,7 +72,7 @@ class RunTargets:
         return run
 
     def to_worker(self) -> str:
-        """What xdist workers receive, so that they neither inspect again nor disagree."""
+        """Serialize what xdist workers receive, so that they neither inspect again nor disagree."""
         return json.dumps({"inspections": self.inspections, "error": self.error})
 
     def _inspect(self) -> None:
@@ -179,7 +179,7 @@ def _merge_target(entry: dict[str, Any], inspection: dict[str, Any]) -> None:
 
 
 def _freeze_line(inspection: dict[str, Any]) -> str:
-    """The target's line as `pip freeze` writes it: NAME==VERSION, or NAME @ URL for direct installs."""
+    """Format the target's line as `pip freeze` writes it: NAME==VERSION, or NAME @ URL for direct installs."""
     direct = inspection.get("direct_url")
     if direct and direct.get("vcs_info"):
         vcs = direct["vcs_info"]

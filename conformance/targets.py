@@ -85,8 +85,10 @@ def resolve(spec: str | None = None, python: str | None = None, role: str = "tar
     option, spec_env, python_option, python_env = _ROLES[role]
     spec = (spec or os.environ.get(spec_env) or "reference").strip()
     kind = classify_spec(spec)
-    python = python or os.environ.get(python_env) or sys.executable
-    if kind not in ("reference", "installed") and python == sys.executable:
+    # Absolute, because the runner starts in the run folder; not resolved, because a venv's
+    # interpreter is a symlink whose target lies outside the venv.
+    python = os.path.abspath(python or os.environ.get(python_env) or sys.executable)
+    if kind not in ("reference", "installed") and python == os.path.abspath(sys.executable):
         raise TargetError(
             f"{option} {spec!r} must be installed into an environment of its own: run it through "
             f"`nox -s conformance -- {option} {spec}`, or pass {python_option} with an interpreter that has it "
