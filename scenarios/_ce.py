@@ -20,6 +20,8 @@ import inspect
 import os
 from typing import Any
 
+from _common import full_batch_loader, quiet_trainer_settings  # noqa: F401 (full_batch_loader is re-exported)
+
 # Training settings of the fit rows. With one full batch per step the two sides still see the
 # batch's rows in different orders, so their gradients differ by float rounding. Where the true
 # gradient is zero (the attention key biases, which softmax ignores), Adam scales that rounding
@@ -123,13 +125,6 @@ def pair_dataset(ctx: Any, columns: tuple[str, str, str] = ("sentence_1", "sente
     )
 
 
-def full_batch_loader(examples: list[Any]) -> Any:
-    """Return a shuffled DataLoader whose one batch is the whole data set, so the data order cannot matter."""
-    from torch.utils.data import DataLoader
-
-    return DataLoader(examples, shuffle=True, batch_size=len(examples))
-
-
 def training_args(ctx: Any, implicit: dict[str, Any] | None = None, **arguments: Any) -> Any:
     """CrossEncoderTrainingArguments with the settings that make a run deterministic and quiet.
 
@@ -140,14 +135,7 @@ def training_args(ctx: Any, implicit: dict[str, Any] | None = None, **arguments:
     """
     from sentence_transformers.cross_encoder import CrossEncoderTrainingArguments
 
-    settings: dict[str, Any] = {
-        "output_dir": "output",
-        "seed": ctx.seed,
-        "report_to": "none",
-        "use_cpu": ctx.device == "cpu",
-        "disable_tqdm": True,
-        "save_strategy": "no",
-    }
+    settings = quiet_trainer_settings(ctx)
     settings.update(implicit or {})
     settings.update(arguments)
     return CrossEncoderTrainingArguments(**settings)

@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from _common import quiet_trainer_settings
+
 # Seeds of the sampling study: each side builds its loader once per seed and reads one epoch.
 STUDY_SEEDS = 8
 
@@ -75,13 +77,8 @@ def training_args(ctx: Any, epochs: int, batch_size: int, **arguments: Any) -> A
     """SentenceTransformerTrainingArguments matching `fit_arguments`, quiet and seeded with `ctx.seed`."""
     from sentence_transformers import SentenceTransformerTrainingArguments
 
-    settings: dict[str, Any] = {
-        "output_dir": "output",
-        "seed": ctx.seed,
-        "report_to": "none",
-        "use_cpu": ctx.device == "cpu",
-        "disable_tqdm": True,
-        "save_strategy": "no",
+    settings = quiet_trainer_settings(ctx)
+    settings.update({
         "num_train_epochs": epochs,
         "per_device_train_batch_size": batch_size,
         "learning_rate": LEARNING_RATE,
@@ -89,7 +86,7 @@ def training_args(ctx: Any, epochs: int, batch_size: int, **arguments: Any) -> A
         "weight_decay": WEIGHT_DECAY,
         "warmup_steps": 0,
         "lr_scheduler_type": "linear",
-    }
+    })
     settings.update(arguments)
     return SentenceTransformerTrainingArguments(**settings)
 

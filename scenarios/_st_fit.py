@@ -19,6 +19,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from _common import full_batch_loader, quiet_trainer_settings  # noqa: F401 (full_batch_loader is re-exported)
+
 # Learning rate of the rows whose weights must move. With one full batch per step, the two sides
 # still see the batch's rows in different orders. On the tiny model, two legacy fit runs that
 # differ only in that order end 3 steps with weights up to about 1e-6 apart at lr 2e-5, and
@@ -95,13 +97,6 @@ def triplet_dataset(ctx: Any, rows: str = "triplets") -> Any:
     )
 
 
-def full_batch_loader(examples: list[Any]) -> Any:
-    """Return a shuffled DataLoader whose one batch is the whole data set, so the data order cannot matter."""
-    from torch.utils.data import DataLoader
-
-    return DataLoader(examples, shuffle=True, batch_size=len(examples))
-
-
 def training_args(ctx: Any, implicit: dict[str, Any] | None = None, **arguments: Any) -> Any:
     """SentenceTransformerTrainingArguments with the settings that make a run deterministic and quiet.
 
@@ -112,14 +107,7 @@ def training_args(ctx: Any, implicit: dict[str, Any] | None = None, **arguments:
     """
     from sentence_transformers import SentenceTransformerTrainingArguments
 
-    settings: dict[str, Any] = {
-        "output_dir": "output",
-        "seed": ctx.seed,
-        "report_to": "none",
-        "use_cpu": ctx.device == "cpu",
-        "disable_tqdm": True,
-        "save_strategy": "no",
-    }
+    settings = quiet_trainer_settings(ctx)
     settings.update(implicit or {})
     settings.update(arguments)
     return SentenceTransformerTrainingArguments(**settings)
