@@ -281,6 +281,8 @@ def _judge_exceptions(key: RecordKey, raised: dict[str, InvocationFailed]) -> Ve
             return Verdict("equivalent", f"both sides raise {raised['legacy'].message.split(':')[0]} as expected")
         return Verdict("error", f"both invocations raised: legacy {raised['legacy'].message}; new {raised['new'].message}")
     side = "legacy" if "legacy" in raised else "new"
+    if key.case.expect == "expected-divergence":
+        return Verdict("expected-divergence", f"only the {side} invocation raised, a divergence the case expects: {raised[side].message}")
     return Verdict("divergent", f"only the {side} invocation raised: {raised[side].message}")
 
 
