@@ -328,5 +328,9 @@ def describe_failure(record: dict[str, Any], config: pytest.Config) -> str:
         if log:
             lines.append(f"  --- {side} log tail ---")
             lines.extend("  " + line for line in log.strip().splitlines()[-15:])
-    lines.append(f"  repro: pytest scenarios -k '{record['row']}' --target {record['target']} --device {record['device']} --tier {record['tier']}")
+    lines.append(
+        f"  repro: python -m pytest scenarios -k '{record['row']}' --target {record['target']} --device {record['device']} "
+        f"--tier {record['tier']}  (inside the suite's environment, e.g. .nox/conformance/bin/python, "
+        f"or: python3 -m nox -R -s conformance -- -k '{record['row']}' ...)"
+    )
     return "\n".join(lines)

@@ -37,8 +37,8 @@ def decide(expected: str, mismatches: list[dict], control_mismatches: list[dict]
         return Verdict("equivalent", _agreement(control_mismatches))
     first = mismatches[0]["message"]
     if expected == "expected-divergence":
-        return Verdict("expected-divergence", f"{len(mismatches)} mismatches as expected; first: {first}")
-    return Verdict("divergent", f"{len(mismatches)} mismatches; first: {first}")
+        return Verdict("expected-divergence", f"{_count(mismatches)} as expected; first: {first}")
+    return Verdict("divergent", f"{_count(mismatches)}; first: {first}")
 
 
 def _agreement(control_mismatches: list[dict] | None) -> str:
@@ -46,5 +46,9 @@ def _agreement(control_mismatches: list[dict] | None) -> str:
         return "legacy and new agree on every compared artifact"
     return (
         f"legacy and new agree on every compared artifact; the negative control parts with "
-        f"{len(control_mismatches)} mismatches (first: {control_mismatches[0]['message']})"
+        f"{_count(control_mismatches)} (first: {control_mismatches[0]['message']})"
     )
+
+
+def _count(mismatches: list[dict]) -> str:
+    return "1 mismatch" if len(mismatches) == 1 else f"{len(mismatches)} mismatches"

@@ -52,6 +52,8 @@ class Comparison:
     removed: list[VerdictChange] = field(default_factory=list)
     figures: list[FigureChange] = field(default_factory=list)
     matched: int = 0
+    old_target: str = ""
+    new_target: str = ""
 
     @property
     def has_new_failure(self) -> bool:
@@ -61,16 +63,16 @@ class Comparison:
 def key_figures(record: dict[str, Any]) -> dict[str, float]:
     """Collect the figures of a record that compare watches, keyed by a dotted name.
 
-    These are the weight differences, the last loss and learning-rate value of each side, and
+    These are the largest absolute weight difference, the last loss and learning-rate value of each side, and
     every numeric held-out score.
     """
     figures = record["figures"]
     found: dict[str, float] = {}
 
-    for name in ("max_abs_diff", "max_rel_diff"):
-        value = (figures.get("weights") or {}).get(name)
-        if _is_number(value):
-            found[f"weights.{name}"] = float(value)
+    # The relative gap is left out: it divides noise by near-zero weights and jumps between runs.
+    value = (figures.get("weights") or {}).get("max_abs_diff")
+    if _is_number(value):
+        found["weights.max_abs_diff"] = float(value)
 
     for curve in ("loss", "learning_rate"):
         for side, values in (figures.get(curve) or {}).items():
@@ -104,7 +106,9 @@ def _figure_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FigureChan
     for name, new_value in key_figures(new).items():
         if name not in old_figures:
             continue
-        moved, allowed = _moved(old_figures[name], new_value, tolerance["rtol"], tolerance["atol"])
+        # A weight gap is itself a difference near zero, so it is held to atol alone.
+        rtol = 0.0 if name.startswith("weights.") else tolerance["rtol"]
+        moved, allowed = _moved(old_figures[name], new_value, rtol, tolerance["atol"])
         if moved:
             changes.append(FigureChange(new["id"], name, old_figures[name], new_value, allowed))
     return changes
@@ -114,7 +118,7 @@ def compare_results(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
     """Compare two validated results dicts record by record (matched by id)."""
     old_records = {record["id"]: record for record in old["records"]}
     new_ids = {record["id"] for record in new["records"]}
-    comparison = Comparison()
+    comparison = Comparison(old_target=_target_label(old), new_target=_target_label(new))
 
     for record in new["records"]:
         before = old_records.get(record["id"])
@@ -140,6 +144,11 @@ def compare_results(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
     return comparison
 
 
+def _target_label(results: dict[str, Any]) -> str:
+    target = results["run_info"]["target"]
+    return f"{target['spec']} {target.get('version') or ''}".strip()
+
+
 def _verdict_line(change: VerdictChange) -> str:
     if change.old is None:
         return f"  {change.id}: not in OLD, {change.new_verdict} in NEW: {change.new['reason']}"
@@ -151,8 +160,8 @@ def _verdict_line(change: VerdictChange) -> str:
 def format_comparison(comparison: Comparison, old_name: str, new_name: str) -> str:
     """Describe a comparison as plain text, new failures first."""
     lines = [
-        f"OLD {old_name}",
-        f"NEW {new_name}",
+        f"OLD {old_name} (target {comparison.old_target})",
+        f"NEW {new_name} (target {comparison.new_target})",
         f"{comparison.matched} records in both; {len(comparison.new_failures)} new failures, "
         f"{len(comparison.fixed)} fixed, {len(comparison.changed)} other verdict changes, "
         f"{len(comparison.added)} added, {len(comparison.removed)} removed, "
