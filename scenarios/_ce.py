@@ -20,7 +20,7 @@ import inspect
 import os
 from typing import Any
 
-from _common import full_batch_loader, quiet_trainer_settings  # noqa: F401 (full_batch_loader is re-exported)
+from _common import GradNormRecorder, full_batch_loader, quiet_trainer_settings  # noqa: F401 (re-exported)
 
 # Training settings of the fit rows. With one full batch per step the two sides still see the
 # batch's rows in different orders, so their gradients differ by float rounding. Where the true
@@ -194,40 +194,6 @@ class StepCounter:
 
     def _count(self, _optimizer: Any, _args: Any, _kwargs: Any) -> None:
         self.steps += 1
-
-
-class GradNormRecorder:
-    """Record the L2 norm of all gradients at every optimizer step, after any clipping.
-
-    Installed as a global optimizer step pre-hook, so it also records the optimizers that fit and
-    the Trainer build internally.
-
-    Example:
-        >>> with GradNormRecorder() as norms:
-        ...     trainer.train()
-        >>> ctx.observe("grad_norm_per_step", norms.values)
-    """
-
-    def __init__(self) -> None:
-        self.values: list[float] = []
-        self._handle: Any = None
-
-    def __enter__(self) -> GradNormRecorder:
-        from torch.optim.optimizer import register_optimizer_step_pre_hook
-
-        self._handle = register_optimizer_step_pre_hook(self._record)
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self._handle.remove()
-
-    def _record(self, optimizer: Any, _args: Any, _kwargs: Any) -> None:
-        squares = 0.0
-        for group in optimizer.param_groups:
-            for param in group["params"]:
-                if param.grad is not None:
-                    squares += float(param.grad.detach().double().pow(2).sum())
-        self.values.append(squares**0.5)
 
 
 class CacheDirSpy:
