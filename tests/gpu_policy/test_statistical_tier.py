@@ -195,7 +195,8 @@ def new(ctx, learning_rate=2e-3):
 @pytest.mark.slow
 def test_statistical_tier_end_to_end(suite, tmp_path):
     scenarios = write_scenarios(tmp_path, {"statistical_epochs.py": STATISTICAL_SCENARIO})
-    (scenarios / "_st_fit.py").write_text((SCENARIOS / "_st_fit.py").read_text())
+    for helper in ("_st_fit.py", "_common.py"):
+        (scenarios / helper).write_text((SCENARIOS / helper).read_text())
     run = suite(scenarios, "--tier", "statistical", "--statistical-seeds", "4")
     assert run.exit_code == 0, run.output
     record = run.records()["st.fit.epochs::default[statistical-cpu]"]
