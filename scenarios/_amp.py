@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance import Case, NegativeControl
+
 FP16_ON_CPU = (
     "fp16=True does not autocast on CPU (transformers 5.25 with accelerate 1.16 train in float32 there, with no "
     "loss scaling), while the legacy use_amp=True autocasts to bfloat16 on CPU: the two sides compute in "
@@ -159,3 +161,18 @@ def _to_device(value: Any, device: Any) -> Any:
     import torch
 
     return value.to(device) if isinstance(value, torch.Tensor) else value
+
+
+# Declarations both AMP rows share: the negative controls and the two precision cases.
+PRECISION_DROPPED = NegativeControl(
+    {"precision": None}, "fp16/bf16 dropped: the Trainer trains in float32, so no autocast and no loss scaling"
+)
+GUIDE_DEFAULTS_CONTROL = NegativeControl(
+    {"guide_defaults_only": True},
+    "the guide's new code as printed, with the Trainer's defaults for learning rate, weight decay, "
+    "warmup, batch size and epochs: it trains a different amount, which the margins must catch",
+)
+PRECISION_CASES = (
+    Case("fp16", new_kwargs={"precision": "fp16"}, dtype="fp16", skip={"cpu": FP16_ON_CPU}),
+    Case("bf16", new_kwargs={"precision": "bf16"}, dtype="bf16", skip={"tiny-cuda": BF16_VS_FP16_ON_CUDA}),
+)

@@ -9,7 +9,7 @@ Cases, and where each is judged, as for st.fit.use_amp:
   float16, so there the case is judged in distribution only.
 """
 
-from conformance import Case, NegativeControl, Scenario, Statistical, Tier
+from conformance import Scenario, Statistical, Tier
 
 import _amp
 import _ce
@@ -41,9 +41,7 @@ scenario = Scenario(
         "per_device_train_batch_size": "the DataLoader's batch_size (all pairs); the Trainer's default is 8",
         "loss": "BinaryCrossEntropyLoss(model): fit's default loss for one label (BCEWithLogitsLoss on the logit)",
     },
-    negative_control=NegativeControl(
-        {"precision": None}, "fp16/bf16 dropped: the Trainer trains in float32, so no autocast and no loss scaling"
-    ),
+    negative_control=_amp.PRECISION_DROPPED,
     tiers={
         "tiny": Tier(model="tiny-ce-1label", data="tiny-pairs-binary", heldout="tiny-sts"),
         "statistical": Tier(
@@ -56,19 +54,12 @@ scenario = Scenario(
             # correlations spread by 0.1 to 0.2, too wide for a margin that 5 seeds could meet.
             statistical=Statistical(
                 margins={"final_loss": 0.1, "observations.training_loss_fp32": 0.1, "heldout.mean_score": 0.1},
-                negative_control=NegativeControl(
-                    {"guide_defaults_only": True},
-                    "the guide's new code as printed, with the Trainer's defaults for learning rate, weight decay, "
-                    "warmup, batch size and epochs: it trains a different amount, which the margins must catch",
-                ),
+                negative_control=_amp.GUIDE_DEFAULTS_CONTROL,
                 exact_observations=("autocast_active",),
             ),
         ),
     },
-    cases=(
-        Case("fp16", new_kwargs={"precision": "fp16"}, dtype="fp16", skip={"cpu": _amp.FP16_ON_CPU}),
-        Case("bf16", new_kwargs={"precision": "bf16"}, dtype="bf16", skip={"tiny-cuda": _amp.BF16_VS_FP16_ON_CUDA}),
-    ),
+    cases=_amp.PRECISION_CASES,
     kind="cross-encoder",
 )
 

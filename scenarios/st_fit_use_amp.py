@@ -9,7 +9,7 @@ Cases, and where each is judged:
   float16, so there the case is judged in distribution only.
 """
 
-from conformance import Case, NegativeControl, Scenario, Statistical, Tier
+from conformance import Scenario, Statistical, Tier
 
 import _amp
 import _st_fit
@@ -42,34 +42,28 @@ scenario = Scenario(
         "lr_scheduler_type": "'linear': the Trainer's name for fit's default scheduler 'WarmupLinear'",
         "per_device_train_batch_size": "the DataLoader's batch_size, all 16 examples; the Trainer's default is 8",
     },
-    negative_control=NegativeControl(
-        {"precision": None}, "fp16/bf16 dropped: the Trainer trains in float32, so no autocast and no loss scaling"
-    ),
+    negative_control=_amp.PRECISION_DROPPED,
     tiers={
         "tiny": Tier(model="tiny-bert", data="st-fit-tiny", heldout="tiny-sts"),
         "statistical": Tier(
             model="tiny-bert-dropout",
             data="st-fit-tiny",
             heldout="tiny-sts",
+            # NOTE: with the current tiny vocabulary this tier is inconclusive on the reference (final
+            # loss: legacy 2.527, new 2.378, 5 seeds each, against the margin 0.15); the gap was not
+            # there when the margins were measured, and its cause is not yet known.
             # Margins: with dropout 0.1 the final losses spread by a standard deviation of about 0.07
             # around 2.75 (measured with 12 seeds per side on CPU). With 5 seeds that makes the 90 %
             # interval of a difference about +/-0.09 wide, and 0.15 is 5 % of the loss. The held-out
             # Spearman correlation (16 pairs) spreads by about 0.03.
             statistical=Statistical(
                 margins={"final_loss": 0.15, "observations.training_loss_fp32": 0.15, "heldout.spearman": 0.1},
-                negative_control=NegativeControl(
-                    {"guide_defaults_only": True},
-                    "the guide's new code as printed, with the Trainer's defaults for learning rate, weight decay, "
-                    "warmup, batch size and epochs: it trains a different amount, which the margins must catch",
-                ),
+                negative_control=_amp.GUIDE_DEFAULTS_CONTROL,
                 exact_observations=("autocast_active",),
             ),
         ),
     },
-    cases=(
-        Case("fp16", new_kwargs={"precision": "fp16"}, dtype="fp16", skip={"cpu": _amp.FP16_ON_CPU}),
-        Case("bf16", new_kwargs={"precision": "bf16"}, dtype="bf16", skip={"tiny-cuda": _amp.BF16_VS_FP16_ON_CUDA}),
-    ),
+    cases=_amp.PRECISION_CASES,
 )
 
 
