@@ -52,7 +52,7 @@ def fingerprint(arrays: dict[str, np.ndarray]) -> dict[str, list[float]]:
 
 
 def find_model_folders(root: Path) -> list[Path]:
-    """Every folder below `root` that holds saved transformer weights."""
+    """Find every folder below `root` that contains saved transformer weights."""
     folders = set()
     for weights in _WEIGHT_FILES:
         for path in root.rglob(weights):

@@ -36,4 +36,4 @@ class InvocationFailed(ConformanceError):
 
 
 class RunnerUnavailable(ConformanceError):
-    """The warm runner process for a target did not start or stopped answering."""
+    """The warm runner process for a target did not start or stopped responding."""

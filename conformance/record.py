@@ -13,7 +13,7 @@ _CONTROL_CURVES = ("loss", "learning_rate")
 
 
 def base_record(key: Any, target: Target) -> dict[str, Any]:
-    """The parts of a record known before anything runs."""
+    """Build the parts of a record known before anything runs."""
     scenario, case = key.scenario, key.case
     expected = case.expect
     return {

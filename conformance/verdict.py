@@ -1,4 +1,4 @@
-"""Where a verdict is decided: from the comparison, the negative control and what was expected."""
+"""Verdict decision from the comparison, the negative control and the expected outcome."""
 
 from __future__ import annotations
 

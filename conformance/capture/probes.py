@@ -1,7 +1,7 @@
 """Target-agnostic probes: loss values through a forward hook, optimizer steps through a global hook.
 
 Neither probe changes the type or the parameters of what it observes, so upstream code that
-inspects the loss class or the optimizer sees exactly what the scenario built.
+inspects the loss class or the optimizer gets exactly what the scenario built.
 """
 
 from __future__ import annotations

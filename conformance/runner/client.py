@@ -83,7 +83,7 @@ class Runner:
         line = self._read_line(timeout + 60.0)
         if line is None:
             self.stop()
-            raise RunnerUnavailable(f"the runner stopped answering during a {request['job']} job")
+            raise RunnerUnavailable(f"the runner stopped responding during a {request['job']} job; rerun, and raise --invocation-timeout if the machine is loaded")
         response = json.loads(line)
         log_tail = _tail(out_dir / "output.log")
         if response["status"] == "timeout":

@@ -1,4 +1,4 @@
-"""What a scenario's invocation receives as `ctx`."""
+"""The context object (`ctx`) a scenario's invocation receives."""
 
 from __future__ import annotations
 
